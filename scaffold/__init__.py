@@ -1,0 +1,1 @@
+"""The template's own logic: naming, validation and pruning, shared by the hooks and the tests."""
