@@ -1,4 +1,4 @@
-"""Jinja filters for cookiecutter.json (and, later, copier.yml): derived names and the answer check."""
+"""Jinja filters for cookiecutter.json (later copier.yml): derived names and the answer check."""
 
 from __future__ import annotations
 

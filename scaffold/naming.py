@@ -5,8 +5,6 @@ from __future__ import annotations
 import keyword
 import sys
 
-from slugify import slugify
-
 # The longest S3 bucket name we derive is "<slug>-quarantine-staging"; 63 is S3's limit.
 ENVIRONMENTS = ("dev", "staging", "prod")
 BUCKET_PURPOSES = ("landing", "quarantine", "logs")
@@ -14,13 +12,29 @@ SLUG_MAX = 40
 
 # Packages the rendered project imports: a project package with one of these names would shadow it.
 TAKEN_NAMES = frozenset(
-    {"airflow", "dbt", "duckdb", "great_expectations", "meltano", "pandas", "plotly", "segment",
-     "singer_sdk", "tests", "test", "src", "transform", "dags"}
+    {
+        "airflow",
+        "dbt",
+        "duckdb",
+        "great_expectations",
+        "meltano",
+        "pandas",
+        "plotly",
+        "segment",
+        "singer_sdk",
+        "tests",
+        "test",
+        "src",
+        "transform",
+        "dags",
+    }
 )
 
 
 def project_slug(project_name: str) -> str:
     """Lowercase ASCII words joined by hyphens, cut at a word boundary to SLUG_MAX characters."""
+    from slugify import slugify  # imported here: it costs the post-generation hook 30 ms
+
     return slugify(str(project_name), max_length=SLUG_MAX, word_boundary=True, save_order=True)
 
 

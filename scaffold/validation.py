@@ -1,11 +1,10 @@
 """Check a set of answers before anything is rendered: one line per problem, naming field and rule.
 
-Cookiecutter's pre-generation hook calls `main`; a copier extension can call `problems` the same way.
+Cookiecutter's pre-generation hook calls `main`; a copier extension can call `problems` alike.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import keyword
 import re
@@ -53,20 +52,20 @@ def to_bool(field: str, value: Any) -> bool:
         return True
     if word in FALSE_WORDS:
         return False
-    raise AnswerError(f"{field}: {value!r} is not yes or no; answer one of yes, no, true, false, 1, 0")
+    words = "yes, no, true, false, 1, 0"
+    raise AnswerError(f"{field}: {value!r} is not yes or no; answer one of {words}")
 
 
 def bucket_problem(name: str) -> str | None:
-    """Why `name` can't be an S3 bucket name, or None if it can."""
+    """Why `name` can't be an S3 bucket name, or None if it can.
+
+    No dots at all (they break TLS to virtual-hosted buckets), so no name can be an IP address.
+    """
     if not BUCKET_RULE.match(name):
-        return "3-63 lowercase letters, digits and hyphens, starting and ending with a letter or digit"
+        return "3-63 lowercase letters, digits and hyphens, starting and ending alphanumeric"
     if name.startswith(("xn--", "sthree-")) or name.endswith(("-s3alias", "--ol-s3")):
         return "no xn-- or sthree- prefix and no -s3alias suffix"
-    try:
-        ipaddress.ip_address(name)
-    except ValueError:
-        return None
-    return "not in the form of an IP address"
+    return None
 
 
 def _slug_problems(slug: str) -> Iterator[str]:
@@ -121,8 +120,12 @@ def _text_problems(answers: Mapping[str, Any]) -> Iterator[str]:
 def problems(answers: Mapping[str, Any], template_dir: Path = TEMPLATE_DIR) -> list[str]:
     """Every rule the answers break, one line each; an empty list means the answers are good."""
     found = list(_text_problems(answers))
-    found += _slug_problems(str(answers.get("project_slug", "")))
-    found += _package_problems(str(answers.get("package_name", "")))
+    # A name that derives nothing leaves the derived names empty: report the cause, not each echo.
+    slug, package = str(answers.get("project_slug", "")), str(answers.get("package_name", ""))
+    if slug or not found:
+        found += _slug_problems(slug)
+    if package or not found:
+        found += _package_problems(package)
     for field, offered in choices(template_dir).items():
         value = answers.get(field)
         if value not in offered:

@@ -1,0 +1,127 @@
+"""The default bake is a clean, self-standing repository: no template residue, valid files."""
+
+from __future__ import annotations
+
+import json
+import os
+import py_compile
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+
+from scaffold import layout
+from scaffold.demo import render
+from tests.conftest import PROJECT_TEMPLATE
+
+RESIDUE = re.compile(r"\{\{|\{%|cookiecutter\.")
+# Files that carry Jinja of their own (dbt, GitHub Actions), and must arrive exactly as written.
+OWN_JINJA = ("transform/models/", "transform/macros/", "transform/tests/", ".github/workflows/")
+# Rendered files where dbt's own Jinja is passed through with {% raw %}.
+RAW_JINJA = ("transform/dbt_project.yml", "transform/profiles.yml")
+
+
+def text_files(root: Path) -> dict[str, str]:
+    files = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            try:
+                files[path.relative_to(root).as_posix()] = path.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                continue
+    return files
+
+
+def test_paths_carry_no_template_residue(default_project: Path) -> None:
+    leftovers = [p for p in default_project.rglob("*") if RESIDUE.search(p.name)]
+    assert leftovers == []
+
+
+def test_text_carries_no_template_residue_outside_own_jinja(default_project: Path) -> None:
+    files = text_files(default_project)
+    dirty = [
+        name
+        for name, text in files.items()
+        if RESIDUE.search(text) and not name.startswith(OWN_JINJA) and name not in RAW_JINJA
+    ]
+    assert dirty == []
+
+
+def test_own_jinja_arrives_byte_for_byte(default_project: Path) -> None:
+    template = text_files(PROJECT_TEMPLATE)
+    rendered = text_files(default_project)
+    own = [name for name in rendered if name.startswith(OWN_JINJA)]
+    assert any("{{ ref(" in rendered[name] for name in own), "no dbt model with ref() rendered"
+    assert [name for name in own if rendered[name] != template.get(name)] == []
+
+
+def test_raw_blocks_pass_dbt_jinja_through(default_project: Path) -> None:
+    for name in RAW_JINJA:
+        text = (default_project / name).read_text()
+        assert "{% raw %}" not in text and "env_var(" in text, name
+
+
+def test_rendered_python_compiles(default_project: Path) -> None:
+    for path in default_project.rglob("*.py"):
+        py_compile.compile(str(path), doraise=True)
+
+
+def test_rendered_python_passes_ruff(default_project: Path) -> None:
+    ruff = Path(sys.executable).with_name("ruff")
+    for args in (["check"], ["format", "--check"]):
+        done = subprocess.run(
+            [str(ruff), *args, "."], cwd=default_project, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(
+    ("suffixes", "parse"),
+    [
+        ((".yml", ".yaml"), lambda text: list(yaml.safe_load_all(text))),
+        ((".json",), json.loads),
+        ((".toml",), tomllib.loads),
+    ],
+    ids=["yaml", "json", "toml"],
+)
+def test_data_files_parse(default_project: Path, suffixes, parse) -> None:
+    files = {n: t for n, t in text_files(default_project).items() if n.endswith(suffixes)}
+    assert files
+    for name, text in files.items():
+        try:
+            parse(text)
+        except Exception as error:  # noqa: BLE001 - any parse error fails with the file's name
+            pytest.fail(f"{name}: {error}")
+
+
+def test_scripts_keep_their_executable_bit(default_project: Path) -> None:
+    files = [p for p in PROJECT_TEMPLATE.rglob("*") if p.is_file()]
+    scripts = [p for p in files if p.read_bytes()[:2] == b"#!"]
+    assert scripts, "the template has no scripts to check"
+    for script in scripts:
+        rendered = default_project / script.relative_to(PROJECT_TEMPLATE)
+        assert os.access(script, os.X_OK), f"{script} lost its bit in the template"
+        assert os.access(rendered, os.X_OK), f"{rendered} lost its bit in the render"
+
+
+def test_text_files_use_lf_endings(default_project: Path) -> None:
+    assert [name for name, text in text_files(default_project).items() if "\r" in text] == []
+
+
+def test_every_owned_path_exists_in_the_default_bake(default_project: Path) -> None:
+    answers = {"package_name": "acme_analytics"}
+    owned = [
+        path.format(package=answers["package_name"])
+        for by_value in layout.OWNED_PATHS.values()
+        for paths in by_value.values()
+        for path in paths
+    ]
+    assert [path for path in owned if not (default_project / path).exists()] == []
+
+
+def test_render_is_reproducible(default_project: Path, tmp_path: Path) -> None:
+    assert text_files(render(tmp_path)) == text_files(default_project)
