@@ -1,4 +1,4 @@
-"""Benchmark (a): rendering the default project against cookiecutter's floor, a one-file template."""
+"""Benchmark (a): the default project's render against cookiecutter's floor, a one-file template."""
 
 from __future__ import annotations
 
@@ -58,5 +58,7 @@ def measure(template: Path, scratch: Path) -> dict[str, float]:
         "floor_in_process_s": in_process_seconds(floor, scratch / "floor-in"),
     }
     figures["render_ratio"] = figures["render_cli_s"] / figures["floor_cli_s"]
-    figures["render_in_process_ratio"] = figures["render_in_process_s"] / figures["floor_in_process_s"]
+    figures["render_in_process_ratio"] = (
+        figures["render_in_process_s"] / figures["floor_in_process_s"]
+    )
     return figures
