@@ -1,4 +1,4 @@
-"""The pipeline's settings, read once from the environment (prefix PIPELINE_) or an untracked .env."""
+"""The pipeline's settings, read once from the environment (prefix PIPELINE_) or a local .env."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""What every pipeline step shares: one start line, one summary line, progress bars and user errors."""
+"""What every pipeline step shares: a start line, a summary line, progress bars and user errors."""
 
 from __future__ import annotations
 

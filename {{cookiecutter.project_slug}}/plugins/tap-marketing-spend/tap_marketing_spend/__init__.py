@@ -1,0 +1,1 @@
+"""Singer tap for the daily spend exports that ad platforms drop into a folder."""
