@@ -26,12 +26,20 @@ def validated(answers: Mapping[str, Any]) -> str:
     raise FailedHookException(message)
 
 
+def py_string(value: str) -> str:
+    """A Python string literal for one line of text, quoted the way ruff format would quote it."""
+    text = str(value).replace("\\", "\\\\")
+    quote = "'" if text.count('"') > text.count("'") else '"'
+    return quote + text.replace(quote, "\\" + quote) + quote
+
+
 class NamingExtension(Extension):
-    """Registers the filters `project_slug`, `package_name`, `validated` and `abspath`."""
+    """Registers the filters `project_slug`, `package_name`, `py_string`, `validated`, `abspath`."""
 
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
         environment.filters["project_slug"] = naming.project_slug
         environment.filters["package_name"] = naming.package_name
+        environment.filters["py_string"] = py_string
         environment.filters["validated"] = validated
         environment.filters["abspath"] = os.path.abspath

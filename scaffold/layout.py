@@ -19,7 +19,7 @@ OWNED_PATHS: dict[str, dict[Any, list[str]]] = {
         "segment": ["src/{package}/collector.py", "tests/test_collector.py"],
     },
     "ingestion": {
-        "singer": ["meltano.yml", "plugins", "tests/test_singer.py"],
+        "singer": ["meltano.yml", "plugins", "docs/ingestion.md", "tests/test_singer.py"],
     },
     "orchestrator": {
         "airflow": ["dags", "tests/test_dag.py"],

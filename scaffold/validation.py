@@ -25,7 +25,8 @@ DBT_NAME_RULE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 DAG_ID_RULE = re.compile(r"^[A-Za-z0-9_.-]{1,250}$")
 BUCKET_RULE = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
 EMAIL_RULE = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
-TEXT_FIELDS = ("project_name", "description", "owner_email")
+# Text answers and their longest length; Python files quote the name and the e-mail on one line.
+TEXT_FIELDS = {"project_name": 80, "description": 300, "owner_email": 70}
 
 
 class AnswerError(ValueError):
@@ -100,12 +101,14 @@ def _package_problems(package: str) -> Iterator[str]:
 
 
 def _text_problems(answers: Mapping[str, Any]) -> Iterator[str]:
-    for field in TEXT_FIELDS:
+    for field, longest in TEXT_FIELDS.items():
         value = str(answers.get(field, ""))
         if not value.strip():
             yield f"{field}: {value!r} is empty; give a value"
         elif any(ord(char) < 32 for char in value):
             yield f"{field}: {value!r} has a line break or control character; use one line of text"
+        elif len(value) > longest:
+            yield f"{field}: {value[:20]!r}... has {len(value)} characters; use at most {longest}"
     name = str(answers.get("project_name", ""))
     if name.strip() and not naming.project_slug(name):
         yield (

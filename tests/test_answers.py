@@ -15,6 +15,7 @@ BAD_ANSWERS = {
     "name-without-letters": ({"project_name": "!!!"}, ["project_name", "'!!!'", "no letters"]),
     "empty-name": ({"project_name": "  "}, ["project_name", "empty"]),
     "description-with-newline": ({"description": "One\nTwo"}, ["description", "line break"]),
+    "name-too-long": ({"project_name": "x" * 81}, ["project_name", "81 characters", "at most 80"]),
     "slug-with-underscore": ({"project_slug": "acme_analytics"}, ["project_slug", "lowercase"]),
     "slug-too-short": ({"project_slug": "ab"}, ["project_slug", "'ab'", "3-40"]),
     "slug-with-xn-prefix": ({"project_slug": "xn--acme"}, ["project_slug", "single hyphens"]),

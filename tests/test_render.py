@@ -17,6 +17,7 @@ import yaml
 from scaffold import layout
 from scaffold.demo import render
 from tests.conftest import PROJECT_TEMPLATE
+from tests.test_naming import LONG_NAME
 
 RESIDUE = re.compile(r"\{\{|\{%|cookiecutter\.")
 # Files that carry Jinja of their own (dbt, GitHub Actions), and must arrive exactly as written.
@@ -78,17 +79,34 @@ def test_raw_blocks_arrive_verbatim(default_project: Path) -> None:
         assert [block for block in blocks if block not in text] == [], name
 
 
-def test_rendered_python_compiles(default_project: Path) -> None:
-    for path in default_project.rglob("*.py"):
+def assert_python_is_clean(project: Path) -> None:
+    for path in project.rglob("*.py"):
         py_compile.compile(str(path), doraise=True)
-
-
-def test_rendered_python_passes_ruff(default_project: Path) -> None:
     ruff = Path(sys.executable).with_name("ruff")
     for args in (["check"], ["format", "--check"]):
         command = [str(ruff), *args, "--no-cache", "."]
-        done = subprocess.run(command, cwd=default_project, capture_output=True, text=True)
+        done = subprocess.run(command, cwd=project, capture_output=True, text=True)
         assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_rendered_python_compiles_and_passes_ruff(default_project: Path) -> None:
+    assert_python_is_clean(default_project)
+
+
+AWKWARD_ANSWERS = {
+    "80-characters": {"project_name": LONG_NAME},
+    "unicode": {"project_name": "Données Ünïcode"},
+    "quotes-and-backslash": {"project_name": 'Bob\'s "Data" \\ Platform'},
+    "leading-digit": {"project_name": "123 analytics"},
+    "keyword": {"project_name": "class"},
+    "longest-email": {"owner_email": "a" * 58 + "@example.com"},
+    "longest-package-name": {"project_name": "9" * 40},
+}
+
+
+@pytest.mark.parametrize("answers", AWKWARD_ANSWERS.values(), ids=AWKWARD_ANSWERS)
+def test_awkward_answers_render_clean_python(answers: dict, tmp_path: Path) -> None:
+    assert_python_is_clean(render(tmp_path, **answers))
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,7 @@ DAGS_DIR = PROJECT_DIR / "dags"
 BIN_DIR = Path(sys.executable).parent
 DAG_ID = "{{ cookiecutter.package_name }}_pipeline"
 STEP_ORDER = ["ingest", "load", "transform", "check", "report"]
-OWNER_EMAIL = {{ cookiecutter.owner_email | tojson }}
+OWNER_EMAIL = {{ cookiecutter.owner_email | py_string }}
 LOGICAL_DATE = "2026-12-01"
 # Keeps the tools the steps run from phoning home: Airflow (Scarf), dbt, Meltano, GX.
 NO_TELEMETRY = {

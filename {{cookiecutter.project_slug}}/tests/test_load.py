@@ -67,7 +67,7 @@ def test_counts_match_the_lines_in_the_files(settings: Settings) -> None:
 
     summary = load(settings)
 
-    assert summary == "5 events from 2 files, 1 spend rows from 1 files (0 quarantined)"
+    assert summary == "5 events from 2 files, 1 spend row from 1 file (0 quarantined)"
     assert query(settings, "select count(*) from raw.segment_events") == [(5,)]
     assert query(settings, "select sum(rows) from raw._loaded_files") == [(6,)]
 
@@ -115,7 +115,7 @@ def test_malformed_line_is_quarantined_and_counted(
 
     summary = load(settings)
 
-    assert summary == "2 events from 1 files, 0 spend rows from 0 files (1 quarantined)"
+    assert summary == "2 events from 1 file, 0 spend rows from 0 files (1 quarantined)"
     assert query(settings, "select line, content, reason from raw._quarantine") == [
         (2, line, reason)
     ]
@@ -127,7 +127,7 @@ def test_spend_line_that_is_not_json_is_quarantined(settings: Settings) -> None:
 
     summary = load(settings)
 
-    assert summary.endswith("1 spend rows from 1 files (1 quarantined)")
+    assert summary.endswith("1 spend row from 1 file (1 quarantined)")
 
 
 def test_new_file_after_a_load_is_picked_up_alone(settings: Settings) -> None:

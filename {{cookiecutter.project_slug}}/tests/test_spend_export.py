@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 
 from {{ cookiecutter.package_name }}.settings import Settings
-from {{ cookiecutter.package_name }}.spend_export import COLUMNS, write_sample_export
+from {{ cookiecutter.package_name }}.spend_export import (
+    COLUMNS,
+    write_sample_export,
+)
 from {{ cookiecutter.package_name }}.tracking_plan import load_tracking_plan
 
 DAYS = 5

@@ -14,9 +14,9 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_f
 
 from {{ cookiecutter.package_name }}.settings import get_settings
 
-DATABASE_NAME = {{ (cookiecutter.project_name ~ " warehouse") | tojson }}
-COLLECTION_NAME = {{ cookiecutter.project_name | tojson }}
-DASHBOARD_NAME = {{ (cookiecutter.project_name ~ ": marts") | tojson }}
+COLLECTION_NAME = {{ cookiecutter.project_name | py_string }}
+DATABASE_NAME = f"{COLLECTION_NAME} warehouse"
+DASHBOARD_NAME = f"{COLLECTION_NAME}: marts"
 # The warehouse file where compose.yaml mounts it inside the container (read-only).
 WAREHOUSE_IN_CONTAINER = "/warehouse/warehouse.duckdb"
 GRID_WIDTH = 24  # Metabase dashboards are 24 columns wide

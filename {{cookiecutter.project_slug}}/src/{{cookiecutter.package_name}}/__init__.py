@@ -1,1 +1,1 @@
-"""{{ cookiecutter.project_name }}: the pipeline from tracked events and sources to marts and reports."""
+"""The data platform's pipeline: from tracked events and sources to marts and reports."""

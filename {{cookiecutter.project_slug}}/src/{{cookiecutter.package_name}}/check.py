@@ -16,9 +16,9 @@ import duckdb
 import pandas as pd
 import yaml
 
-from {{ cookiecutter.package_name }}.settings import Settings
-from {{ cookiecutter.package_name }}.steps import PipelineError, console
-from {{ cookiecutter.package_name }}.tracking_plan import TrackingPlan, load_tracking_plan
+from .settings import Settings
+from .steps import PipelineError, console
+from .tracking_plan import TrackingPlan, load_tracking_plan
 
 CHECKPOINT = "warehouse"
 SAMPLE_SIZE = 5

@@ -6,8 +6,8 @@ import importlib
 
 import typer
 
-from {{ cookiecutter.package_name }}.settings import get_settings
-from {{ cookiecutter.package_name }}.steps import PipelineError, Step, console, run_step
+from .settings import get_settings
+from .steps import PipelineError, Step, console, run_step
 
 # Step name -> "module:function", imported only when run: Great Expectations alone takes seconds.
 STEPS = {
@@ -32,7 +32,7 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 
 def resolve(name: str) -> Step:
     module, function = STEPS[name].split(":")
-    return getattr(importlib.import_module(f"{{ cookiecutter.package_name }}.{module}"), function)
+    return getattr(importlib.import_module(f".{module}", __package__), function)
 
 
 def run_steps(names: list[str]) -> None:
@@ -63,6 +63,6 @@ def run() -> None:
 @app.command()
 def collect() -> None:
     """Serve the Segment-compatible collector until interrupted."""
-    from {{ cookiecutter.package_name }}.collector import serve
+    from .collector import serve
 
     serve(get_settings())

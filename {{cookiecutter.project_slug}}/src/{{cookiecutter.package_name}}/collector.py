@@ -20,8 +20,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from {{ cookiecutter.package_name }}.settings import Settings
-from {{ cookiecutter.package_name }}.steps import console
+from .settings import Settings
+from .steps import console
 
 SEGMENT_DIR = Path("raw") / "segment"
 # Single-call endpoint -> the message type it implies.

@@ -9,8 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from {{ cookiecutter.package_name }}.settings import Settings
-from {{ cookiecutter.package_name }}.steps import PipelineError
+from .settings import Settings
+from .steps import PipelineError, counted
 
 TAP, TARGET, STREAM = "tap-marketing-spend", "target-landing", "marketing_spend"
 # Logged by the tap (plugins/tap-marketing-spend) at the start of every extract.
@@ -31,8 +31,8 @@ def ingest(settings: Settings) -> str:
     log = _meltano(settings, "run", *refresh, TAP, TARGET)
     new_files = sorted(_landed_files(stream_dir) - before)
     rows = sum(_count_lines(path) for path in new_files)
-    file_word = "file" if len(new_files) == 1 else "files"
-    return f"{rows:,} spend rows into {len(new_files):,} {file_word} ({_extract_kind(log)})"
+    landed = f"{counted(rows, 'spend row')} into {counted(len(new_files), 'file')}"
+    return f"{landed} ({_extract_kind(log)})"
 
 
 def meltano_command() -> list[str]:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import duckdb
 
-from {{ cookiecutter.package_name }}.settings import Settings
-from {{ cookiecutter.package_name }}.steps import PipelineError
+from .settings import Settings
+from .steps import PipelineError, counted
 
 # Landing-zone folder under raw/ -> the raw table its files load into.
 SOURCES = {"segment": "segment_events", "marketing_spend": "marketing_spend"}
@@ -153,9 +153,10 @@ class LoadResult:
     quarantined: int
 
     def summary(self) -> str:
-        events = f"{self.rows['segment']:,} events from {self.files['segment']:,} files"
-        spend = f"{self.rows['marketing_spend']:,} spend rows from "
-        spend += f"{self.files['marketing_spend']:,} files"
+        events = f"{counted(self.rows['segment'], 'event')} from "
+        events += counted(self.files["segment"], "file")
+        spend = f"{counted(self.rows['marketing_spend'], 'spend row')} from "
+        spend += counted(self.files["marketing_spend"], "file")
         return f"{events}, {spend} ({self.quarantined:,} quarantined)"
 
 

@@ -11,10 +11,10 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from {{ cookiecutter.package_name }}.settings import Settings
-from {{ cookiecutter.package_name }}.steps import PipelineError
+from .settings import Settings
+from .steps import PipelineError
 
-PROJECT_NAME = {{ cookiecutter.project_name | tojson }}
+PROJECT_NAME = {{ cookiecutter.project_name | py_string }}
 PAGE = Template((Path(__file__).parent / "report.html").read_text(encoding="utf-8"))
 SECTION = Template('<section id="$anchor">\n<h2>$heading</h2>\n$body\n</section>')
 MARTS = {

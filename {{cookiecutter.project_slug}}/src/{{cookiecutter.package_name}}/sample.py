@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from {{ cookiecutter.package_name }}.collector import running
-from {{ cookiecutter.package_name }}.settings import Settings
-from {{ cookiecutter.package_name }}.spend_export import write_sample_export
-from {{ cookiecutter.package_name }}.steps import PipelineError, progress
-from {{ cookiecutter.package_name }}.tracking_plan import load_tracking_plan
-from {{ cookiecutter.package_name }}.traffic import Sender, sample_calls
+from .collector import running
+from .settings import Settings
+from .spend_export import write_sample_export
+from .steps import PipelineError, counted, progress
+from .tracking_plan import load_tracking_plan
+from .traffic import Sender, sample_calls
 
 
 def sample(settings: Settings) -> str:
@@ -27,7 +27,6 @@ def sample(settings: Settings) -> str:
             f"sent {sent:,} events but the collector received {collector.messages:,}"
         )
     rows = write_sample_export(settings)
-    return (
-        f"{collector.messages:,} events through the collector into {collector.files:,} files;"
-        f" {rows:,} spend rows exported"
-    )
+    events = counted(collector.messages, "event")
+    files = counted(collector.files, "file")
+    return f"{events} through the collector into {files}; {counted(rows, 'spend row')} exported"

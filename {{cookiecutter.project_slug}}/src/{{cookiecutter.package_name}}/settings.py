@@ -33,7 +33,7 @@ class Settings(BaseSettings):
     sample_users: int = 300
     sample_seed: int = 20261201
 
-    owner_email: str = "{{ cookiecutter.owner_email }}"
+    owner_email: str = {{ cookiecutter.owner_email | py_string }}
 
     @model_validator(mode="after")
     def _anchor_paths(self) -> Settings:

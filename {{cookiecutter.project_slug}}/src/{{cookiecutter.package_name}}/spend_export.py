@@ -12,8 +12,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from {{ cookiecutter.package_name }}.settings import Settings
-from {{ cookiecutter.package_name }}.tracking_plan import Campaign, load_tracking_plan
+from .settings import Settings
+from .tracking_plan import Campaign, load_tracking_plan
 
 COLUMNS = ["date", "campaign", "source", "medium", "spend", "impressions", "clicks", "currency"]
 # The currency the sample orders are paid in, so return on ad spend compares like with like.

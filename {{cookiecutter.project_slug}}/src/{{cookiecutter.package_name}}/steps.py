@@ -10,7 +10,7 @@ from typing import TypeVar
 from rich.console import Console
 from rich.progress import Progress
 
-from {{ cookiecutter.package_name }}.settings import Settings
+from .settings import Settings
 
 T = TypeVar("T")
 Step = Callable[[Settings], str]
@@ -20,6 +20,11 @@ console = Console(highlight=False, soft_wrap=True)
 
 class PipelineError(Exception):
     """A failure the user can act on: printed as one line, without a stack trace."""
+
+
+def counted(number: int, noun: str) -> str:
+    """`counted(1, "file")` is "1 file", `counted(2_000, "file")` is "2,000 files"."""
+    return f"{number:,} {noun}" if number == 1 else f"{number:,} {noun}s"
 
 
 def run_step(name: str, step: Step, settings: Settings) -> str:

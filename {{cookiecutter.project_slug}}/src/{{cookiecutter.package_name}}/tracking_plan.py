@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from {{ cookiecutter.package_name }}.steps import PipelineError
+from .steps import PipelineError
 
 PROPERTY_TYPES = {"string", "number", "integer", "boolean"}
 NUMERIC_TYPES = {"number", "integer"}
@@ -90,7 +90,7 @@ class TrackingPlan:
 
 
 def default_path() -> Path:
-    from {{ cookiecutter.package_name }}.settings import PROJECT_DIR
+    from .settings import PROJECT_DIR
 
     return PROJECT_DIR / "tracking_plan.yml"
 

@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 import segment.analytics as analytics
 
-from {{ cookiecutter.package_name }}.tracking_plan import (
+from .tracking_plan import (
     Campaign,
     Event,
     Property,

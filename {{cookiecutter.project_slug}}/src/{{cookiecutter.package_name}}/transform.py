@@ -14,9 +14,9 @@ from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 from dbt.artifacts.schemas.run import RunResult
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 
-from {{ cookiecutter.package_name }}.settings import Settings
-from {{ cookiecutter.package_name }}.steps import PipelineError
-from {{ cookiecutter.package_name }}.tracking_plan import load_tracking_plan
+from .settings import Settings
+from .steps import PipelineError, counted
+from .tracking_plan import load_tracking_plan
 
 FAILED = {"error", "fail", "runtime error"}
 # How a node's resource type reads in the summary line.
@@ -121,19 +121,14 @@ def describe_failure(result: RunResult) -> str:
     if node.resource_type == "unit_test" and str(result.status) == "fail":
         return f"{kind} {node.name} (the model's rows differ from the expected ones)"
     if result.failures:
-        rows = "row" if result.failures == 1 else "rows"
-        return f"{kind} {node.name} ({result.failures:,} failing {rows})"
+        return f"{kind} {node.name} ({counted(result.failures, 'failing row')})"
     return f"{kind} {node.name} ({reason(result.message)})"
 
 
 def summarize(results: list[RunResult], stale: list[str]) -> str:
     """'12 models, 49 tests, 2 unit tests passed', with warnings and stale sources after it."""
     counts = Counter(str(result.node.resource_type) for result in results)
-    built = ", ".join(
-        f"{counts[kind]:,} {noun}{'' if counts[kind] == 1 else 's'}"
-        for kind, noun in NOUNS.items()
-        if counts[kind]
-    )
+    built = ", ".join(counted(counts[kind], noun) for kind, noun in NOUNS.items() if counts[kind])
     warnings = sum(str(result.status) == "warn" for result in results)
     notes = [f"{warnings} tests warned"] if warnings else []
     notes += [f"stale: {', '.join(stale)}"] if stale else []
