@@ -137,7 +137,7 @@ def test_new_file_after_a_load_is_picked_up_alone(settings: Settings) -> None:
 
     summary = load(settings)
 
-    assert summary.startswith("2 events from 1 files")
+    assert summary.startswith("2 events from 1 file,")
     relative = late.relative_to(settings.landing_dir).as_posix()
     assert query(
         settings,
@@ -166,7 +166,7 @@ def test_file_without_final_newline_loads_every_line(settings: Settings) -> None
     path = land(settings, "segment", [])
     path.write_text("\n".join(events(3)), encoding="utf-8")
 
-    assert load(settings).startswith("3 events from 1 files")
+    assert load(settings).startswith("3 events from 1 file,")
 
 
 def test_collector_files_load_end_to_end(settings: Settings) -> None:
