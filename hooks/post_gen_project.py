@@ -12,4 +12,4 @@ ANSWERS = json.loads({{ cookiecutter | tojson | tojson }})
 
 layout.prune(Path.cwd(), ANSWERS)
 print(f"Created {Path.cwd()}")
-print("Next: cd into it, then `make setup` and `make run`.")
+print(f"Next: cd {Path.cwd().name} && make setup && make run")

@@ -116,3 +116,16 @@ def test_existing_folder_survives_a_bad_answer_even_with_overwrite(tmp_path: Pat
     done = run_cli("--no-input", "-f", "-o", str(tmp_path), "owner_email=nobody", cwd=tmp_path)
     assert done.returncode != 0
     assert [p.name for p in existing.iterdir()] == ["notes.txt"]
+
+
+def test_existing_folder_is_left_untouched_even_with_overwrite(tmp_path: Path) -> None:
+    existing = tmp_path / "acme-analytics"
+    (existing / ".github" / "workflows").mkdir(parents=True)
+    (existing / ".github" / "workflows" / "mine.yml").write_text("mine\n")
+    (existing / "README.md").write_text("mine\n")
+    done = run_cli("--no-input", "-f", "-o", str(tmp_path), cwd=tmp_path)
+    assert done.returncode != 0
+    assert "error: project_slug: 'acme-analytics' is a folder that already has files" in done.stderr
+    names = sorted(path.name for path in existing.rglob("*"))
+    assert names == [".github", "README.md", "mine.yml", "workflows"]
+    assert (existing / "README.md").read_text() == "mine\n"

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import pytest
 
 from scaffold.demo import render
+from tests.conftest import TEMPLATE_DIR
 from tests.test_answers import run_cli
 
 NO_WORDS = [False, "false", "no", "n", "0", "False", "OFF"]
 YES_WORDS = [True, "true", "yes", "y", "1"]
-PROMPT_COUNT = 13  # questions before github_actions, which is the last one
+QUESTIONS = [k for k in json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text()) if k[0] != "_"]
 
 
 def tree_digest(root: Path) -> str:
@@ -52,7 +54,8 @@ def test_no_from_command_line_prunes_ci(word: str, tmp_path: Path, without_ci: s
 
 @pytest.mark.parametrize("word", ["false", "no", "n", "0"])
 def test_no_from_prompt_prunes_ci(word: str, tmp_path: Path, without_ci: str) -> None:
-    answers = "\n" * (PROMPT_COUNT - 1) + f"{word}\n"
+    assert QUESTIONS[-1] == "github_actions"
+    answers = "\n" * (len(QUESTIONS) - 1) + f"{word}\n"
     done = run_cli("-o", str(tmp_path), cwd=tmp_path, stdin=answers)
     assert done.returncode == 0, done.stdout + done.stderr
     assert tree_digest(tmp_path / "acme-analytics") == without_ci

@@ -140,7 +140,8 @@ def headline(marts: dict[str, pd.DataFrame]) -> str:
     first, last = days["activity_date"].min(), days["activity_date"].max()
     return (
         f"{first:%Y-%m-%d} to {last:%Y-%m-%d}: {days['new_users'].sum():,} new users, "
-        f"{spend:,.2f} spent on campaigns, {revenue:,.2f} revenue."
+        f"{spend:,.2f} spent on campaigns, {revenue:,.2f} revenue attributed to them"
+        " (last touch; conversions are the tracking plan's conversion events)."
     )
 
 
