@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import gzip
+import http.client
 import json
 import re
 import urllib.error
@@ -152,6 +153,7 @@ def test_gzip_single_call_is_accepted(collector: Collector, settings: Settings) 
         pytest.param(b"[1, 2]", {}, id="not-an-object"),
         pytest.param(b"plain text", {"Content-Encoding": "gzip"}, id="not-gzip"),
         pytest.param(b'{"batch": {"type": "track"}}', {}, id="batch-not-a-list"),
+        pytest.param(b'{"batch": [{"type": "track", "x": "\\ud800"}]}', {}, id="lone-surrogate"),
     ],
 )
 def test_bad_body_gets_400_with_a_json_error_and_lands_nothing(
@@ -171,6 +173,37 @@ def test_missing_write_key_gets_401(collector: Collector, settings: Settings) ->
 
     assert (status, reply["message"]) == (401, "missing write key")
     assert landed(settings) == []
+
+
+def test_gzip_body_that_inflates_past_the_limit_gets_413(
+    collector: Collector, settings: Settings
+) -> None:
+    message = {"type": "track", "messageId": "m1", "padding": "A" * (17 << 20)}
+    body = gzip.compress(json.dumps({"batch": [message]}).encode())
+    headers = {"Authorization": BASIC, "Content-Encoding": "gzip"}
+
+    status, _ = post(f"{collector.url}/v1/batch", body, headers)
+
+    assert status == 413
+    assert landed(settings) == []
+
+
+def test_negative_content_length_gets_400(collector: Collector) -> None:
+    host, port = collector.server_address[:2]
+    connection = http.client.HTTPConnection(host, port, timeout=10)
+    connection.putrequest("POST", "/v1/batch")
+    connection.putheader("Authorization", BASIC)
+    connection.putheader("Content-Length", "-5")
+    connection.endheaders()
+
+    assert connection.getresponse().status == 400
+
+
+def test_landed_files_are_read_only(collector: Collector, settings: Settings) -> None:
+    send_with_client(collector.url)
+
+    [path] = landed(settings)
+    assert path.stat().st_mode & 0o222 == 0
 
 
 def test_files_are_laid_out_by_receive_date_and_never_rewritten(

@@ -19,6 +19,7 @@ import yaml
 from .settings import Settings
 from .steps import PipelineError, console
 from .tracking_plan import TrackingPlan, load_tracking_plan
+from .warehouse import read_only
 
 CHECKPOINT = "warehouse"
 SAMPLE_SIZE = 5
@@ -98,10 +99,8 @@ def extract(
     a different in-memory DataFrame per suite; a file per suite can. DuckDB writes Parquet in
     parallel and pandas reads it into Arrow-backed columns, several times faster than `.df()`.
     """
-    if not warehouse.exists():
-        raise PipelineError(f"no warehouse at {warehouse}: run `pipeline load` first")
     files = {}
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
+    with read_only(warehouse, needed_by="load") as connection:
         for name, query in queries.items():
             path = folder / f"{name}.parquet"
             select = query.strip().rstrip(";")

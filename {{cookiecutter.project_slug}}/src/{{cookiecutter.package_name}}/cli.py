@@ -5,8 +5,9 @@ from __future__ import annotations
 import importlib
 
 import typer
+from pydantic import ValidationError
 
-from .settings import get_settings
+from .settings import Settings, get_settings
 from .steps import PipelineError, Step, console, run_step
 
 # Step name -> "module:function", imported only when run: Great Expectations alone takes seconds.
@@ -35,13 +36,25 @@ def resolve(name: str) -> Step:
     return getattr(importlib.import_module(f".{module}", __package__), function)
 
 
+def settings_or_exit() -> Settings:
+    """The settings, or one line per bad value and exit status 2."""
+    try:
+        return get_settings()
+    except ValidationError as error:
+        for problem in error.errors():
+            name = f"PIPELINE_{'_'.join(map(str, problem['loc'])).upper()}"
+            line = f"settings: {name}={problem['input']!r}: {problem['msg']}"
+            console.print(line, style="red", markup=False)
+        raise typer.Exit(2) from None
+
+
 def run_steps(names: list[str]) -> None:
-    settings = get_settings()
+    settings = settings_or_exit()
     try:
         for name in names:
             run_step(name, resolve(name), settings)
     except PipelineError as error:
-        console.print(f"[red]{name}: failed: {error}[/red]")
+        console.print(f"{name}: failed: {error}", style="red", markup=False)
         raise typer.Exit(1) from None
 
 
@@ -57,7 +70,7 @@ for _name in STEPS:
 def run() -> None:
     """Run every step in order, from sample traffic to the report."""
     run_steps(list(STEPS))
-    console.print(f"report: {get_settings().reports_dir / 'index.html'}")
+    console.print(f"report: {settings_or_exit().reports_dir / 'index.html'}")
 
 
 @app.command()
@@ -65,4 +78,8 @@ def collect() -> None:
     """Serve the Segment-compatible collector until interrupted."""
     from .collector import serve
 
-    serve(get_settings())
+    try:
+        serve(settings_or_exit())
+    except PipelineError as error:
+        console.print(str(error), style="red", markup=False)
+        raise typer.Exit(1) from None

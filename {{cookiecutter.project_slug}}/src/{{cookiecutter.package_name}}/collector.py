@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import binascii
 import gzip
+import io
 import json
 import os
 import threading
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .settings import Settings
-from .steps import console
+from .steps import PipelineError, console
 
 SEGMENT_DIR = Path("raw") / "segment"
 # Single-call endpoint -> the message type it implies.
@@ -66,10 +67,15 @@ class Collector(ThreadingHTTPServer):
         for message in messages:
             if isinstance(message, dict):
                 message["receivedAt"] = received_at
-            lines.append(json.dumps(message, separators=(",", ":"), ensure_ascii=False))
+            line = json.dumps(message, separators=(",", ":"), ensure_ascii=False)
+            if not line.isascii() and not _encodable(line):
+                raise RequestError(HTTPStatus.BAD_REQUEST, "body has text that is not valid UTF-8")
+            lines.append(line)
         # A dot-name without .jsonl is invisible to the loader until the rename makes it whole.
         partial = folder / f".{name}.partial"
         partial.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        # Read-only once landed: the loader records a file once and never reads it again.
+        partial.chmod(0o444)
         os.replace(partial, folder / name)
         with self._lock:
             self.messages += len(messages)
@@ -83,6 +89,8 @@ class CollectorHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     # Headers and body go out as two writes; with Nagle on, each reply then waits ~40 ms.
     disable_nagle_algorithm = True
+    # A client that promises more body than it sends must not hold a thread forever.
+    timeout = 30
 
     def do_POST(self) -> None:  # noqa: N802 (the name http.server dispatches to)
         try:
@@ -112,8 +120,10 @@ class CollectorHandler(BaseHTTPRequestHandler):
         try:
             length = int(self.headers.get("Content-Length") or 0)
         except ValueError:
+            length = -1
+        if length < 0:
             self.close_connection = True
-            raise RequestError(HTTPStatus.BAD_REQUEST, "bad Content-Length") from None
+            raise RequestError(HTTPStatus.BAD_REQUEST, "bad Content-Length")
         if length > MAX_BODY_BYTES:
             # The unread body would be taken for the next request on this connection.
             self.close_connection = True
@@ -122,10 +132,7 @@ class CollectorHandler(BaseHTTPRequestHandler):
 
     def _parse(self, raw: bytes) -> dict[str, Any]:
         if self.headers.get("Content-Encoding", "").lower() == "gzip":
-            try:
-                raw = gzip.decompress(raw)
-            except (OSError, EOFError):
-                raise RequestError(HTTPStatus.BAD_REQUEST, "body is not valid gzip") from None
+            raw = _gunzip(raw)
         try:
             body = json.loads(raw)
         except ValueError:
@@ -158,6 +165,27 @@ class CollectorHandler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the base's name)
         # One line per request would drown the pipeline's own output; failures are in the reply.
         pass
+
+
+def _gunzip(raw: bytes) -> bytes:
+    """Decompress a gzip body, refusing one that inflates past the body limit."""
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(raw)) as stream:
+            inflated = stream.read(MAX_BODY_BYTES + 1)
+    except (OSError, EOFError):
+        raise RequestError(HTTPStatus.BAD_REQUEST, "body is not valid gzip") from None
+    if len(inflated) > MAX_BODY_BYTES:
+        raise RequestError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "body over 16 MB once unzipped")
+    return inflated
+
+
+def _encodable(text: str) -> bool:
+    """False for text with lone surrogates (JSON's \\ud800), which no UTF-8 file can hold."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _batch_messages(body: dict[str, Any]) -> list[Any]:
@@ -198,7 +226,12 @@ def running(settings: Settings, port: int = 0) -> Iterator[Collector]:
 
 def serve(settings: Settings) -> None:
     """Serve in the foreground until Ctrl-C; print where it listens and what it landed."""
-    server = Collector((settings.collector_host, settings.collector_port), settings.landing_dir)
+    address = (settings.collector_host, settings.collector_port)
+    try:
+        server = Collector(address, settings.landing_dir)
+    except OSError as error:
+        where = f"{address[0]}:{address[1]}"
+        raise PipelineError(f"collector: cannot listen on {where}: {error}") from None
     console.print(f"collector: listening on {server.url}, landing in {settings.landing_dir}")
     try:
         server.serve_forever()

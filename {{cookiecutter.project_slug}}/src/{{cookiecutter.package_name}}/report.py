@@ -13,6 +13,7 @@ from plotly.subplots import make_subplots
 
 from .settings import Settings
 from .steps import PipelineError
+from .warehouse import read_only
 
 PROJECT_NAME = {{ cookiecutter.project_name | py_string }}
 PAGE = Template((Path(__file__).parent / "report.html").read_text(encoding="utf-8"))
@@ -56,9 +57,7 @@ def report(settings: Settings) -> str:
 
 
 def read_marts(warehouse: Path) -> dict[str, pd.DataFrame]:
-    if not warehouse.exists():
-        raise PipelineError(f"no warehouse at {warehouse}: run `pipeline transform` first")
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
+    with read_only(warehouse, needed_by="transform") as connection:
         try:
             return {name: connection.sql(query).df() for name, query in MARTS.items()}
         except duckdb.CatalogException as error:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # src/<package>/settings.py -> the project root; relative paths below are taken from it.
@@ -25,12 +25,12 @@ class Settings(BaseSettings):
     dbt_target: str = "local"
 
     collector_host: str = "127.0.0.1"
-    collector_port: int = 8088
+    collector_port: int = Field(default=8088, ge=0, le=65535)
     # The local collector accepts any key; production collectors check it.
     segment_write_key: SecretStr = SecretStr("local-development")
 
-    sample_days: int = 14
-    sample_users: int = 300
+    sample_days: int = Field(default=14, ge=1)
+    sample_users: int = Field(default=300, ge=1)
     sample_seed: int = 20261201
 
     owner_email: str = {{ cookiecutter.owner_email | py_string }}
