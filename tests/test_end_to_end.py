@@ -37,7 +37,7 @@ def test_make_run_builds_a_report_with_every_suite_passing(built_project: Path) 
     output = run(built_project, "run")
     for step in STEPS:
         assert f"\n{step}: started" in f"\n{output}", step
-    assert "check: 4 suites, " in output and " expectations passed" in output
+    assert "check: 5 suites, " in output and " expectations passed" in output
     report = built_project / "reports" / "index.html"
     assert report.stat().st_size > 100_000
     assert report.read_text().count("plotly-graph-div") >= 3

@@ -1,4 +1,4 @@
-"""Shared fixtures: a warehouse built to the contract (raw tables and marts) with good data."""
+"""Shared fixtures: a warehouse built to the contract (raw, staging and marts) with good data."""
 
 from __future__ import annotations
 
@@ -10,6 +10,19 @@ import pytest
 
 from {{ cookiecutter.package_name }}.settings import Settings
 from {{ cookiecutter.package_name }}.tracking_plan import load_tracking_plan
+
+STAGING = """
+create schema staging;
+create table staging.stg_marketing__spend as
+select * from (values
+    (date '2026-12-01', 'winter_sale', 'google', 'cpc', 295.26, 11441::bigint, 389::bigint, 'EUR',
+     timestamp '2026-12-01 10:00:00'),
+    (date '2026-12-01', 'newsletter_december', 'newsletter', 'email', 3.1, 2742::bigint,
+     155::bigint, 'EUR', timestamp '2026-12-01 10:00:00'),
+    (date '2026-12-02', 'retargeting', 'facebook', 'paid_social', 63.65, 11504::bigint,
+     119::bigint, 'EUR', timestamp '2026-12-02 10:00:00')
+) as t (date, campaign, source, medium, spend, impressions, clicks, currency, loaded_at);
+"""
 
 MARTS = """
 create schema marts;
@@ -76,12 +89,13 @@ def build_warehouse(path: Path) -> None:
             " current_timestamp)",
             [(json.dumps(message), line) for line, message in enumerate(segment_messages(), 1)],
         )
+        connection.execute(STAGING)
         connection.execute(MARTS)
 
 
 @pytest.fixture
 def warehouse_settings(tmp_path: Path) -> Settings:
-    """Settings whose warehouse holds good raw events and marts; break rows to test failures."""
+    """Settings whose warehouse holds good raw events, staging and marts; break rows to test."""
     settings = Settings(
         landing_dir=tmp_path / "landing",
         exports_dir=tmp_path / "exports",

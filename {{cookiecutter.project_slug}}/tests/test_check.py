@@ -22,6 +22,29 @@ BROKEN_ROWS = {
         "update marts.fct_campaign_performance set spend = -5 where campaign = 'retargeting'",
         "fct_campaign_performance expect_column_values_to_be_between(spend)",
     ),
+    "negative_spend_in_staging": (
+        "update staging.stg_marketing__spend set spend = -5 where campaign = 'retargeting'",
+        "stg_marketing__spend expect_column_values_to_be_between(spend)",
+    ),
+    "negative_impressions_in_staging": (
+        "update staging.stg_marketing__spend set impressions = -1, clicks = -1"
+        " where campaign = 'winter_sale'",
+        "stg_marketing__spend expect_column_values_to_be_between(impressions)",
+    ),
+    "more_clicks_than_impressions": (
+        "update staging.stg_marketing__spend set clicks = impressions + 1"
+        " where campaign = 'winter_sale'",
+        "stg_marketing__spend"
+        " expect_column_pair_values_a_to_be_greater_than_b(impressions, clicks)",
+    ),
+    "second_currency_in_staging": (
+        "update staging.stg_marketing__spend set currency = 'USD' where campaign = 'retargeting'",
+        "stg_marketing__spend expect_column_values_to_be_in_set(currency)",
+    ),
+    "spend_without_campaign": (
+        "update staging.stg_marketing__spend set campaign = null where campaign = 'retargeting'",
+        "stg_marketing__spend expect_column_values_to_not_be_null(campaign)",
+    ),
     "conversion_above_one": (
         "update marts.fct_funnel set conversion_from_first = 1.2 where funnel_step = 2",
         "fct_funnel expect_column_values_to_be_between(conversion_from_first)",
@@ -48,13 +71,13 @@ def break_warehouse(settings: Settings, sql: str) -> None:
 
 
 def test_good_warehouse_passes_every_suite(warehouse_settings: Settings) -> None:
-    assert check(warehouse_settings).startswith("4 suites, 33 expectations passed on ")
+    assert check(warehouse_settings).startswith("5 suites, 42 expectations passed on ")
 
 
 def test_redelivered_event_passes_the_raw_suite(warehouse_settings: Settings) -> None:
     # Delivery is at least once: raw keeps both copies and staging deduplicates on messageId.
     break_warehouse(warehouse_settings, REDELIVERY)
-    assert check(warehouse_settings).startswith("4 suites, 33 expectations passed on ")
+    assert check(warehouse_settings).startswith("5 suites, 42 expectations passed on ")
 
 
 @pytest.mark.parametrize(("sql", "named"), BROKEN_ROWS.values(), ids=BROKEN_ROWS.keys())
@@ -62,7 +85,7 @@ def test_broken_row_names_suite_expectation_and_column(
     warehouse_settings: Settings, sql: str, named: str
 ) -> None:
     break_warehouse(warehouse_settings, sql)
-    with pytest.raises(PipelineError, match=r"^\d+ of 33 expectations failed: ") as failure:
+    with pytest.raises(PipelineError, match=r"^\d+ of 42 expectations failed: ") as failure:
         check(warehouse_settings)
     assert named in str(failure.value)
 

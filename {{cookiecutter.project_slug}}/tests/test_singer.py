@@ -42,6 +42,33 @@ FAILING_MELTANO = (
     "print('tap-marketing-spend: No export folder at /nowhere', file=sys.stderr)\n"
     "sys.exit(1)\n"
 )
+# Stands in for a Meltano run whose tap rejected a row: the tap's line amid Meltano's own log.
+REJECTING_MELTANO = (
+    "import sys\n"
+    "for n in range(40): print(f'log line {n}', file=sys.stderr)\n"
+    "print('2026-12-03T10:00:00Z [info     ] tap-marketing-spend Export rejected:"
+    " spend_2026-12-01.csv line 3: spend \\'abc\\' is not a number', file=sys.stderr)\n"
+    "print('meltano      Extractor failed', file=sys.stderr)\n"
+    "sys.exit(1)\n"
+)
+# Columns of an export: date, campaign, source, medium, spend, impressions, clicks, currency.
+# Each case changes line 3 of a file and names the one line the tap reports for it.
+BAD_ROWS = {
+    "spend_not_a_number": (
+        lambda cells: cells[:4] + ["abc"] + cells[5:],
+        "spend 'abc' is not a number",
+    ),
+    "empty_spend": (lambda cells: cells[:4] + [""] + cells[5:], "spend '' is not a number"),
+    "missing_column": (lambda cells: cells[:6], "column 'clicks' is missing"),
+    "impossible_date": (
+        lambda cells: ["2026-13-45"] + cells[1:],
+        "date '2026-13-45' is not a date (YYYY-MM-DD)",
+    ),
+    "fractional_clicks": (
+        lambda cells: cells[:6] + ["12.5"] + cells[7:],
+        "clicks '12.5' is not a whole number",
+    ),
+}
 
 
 @pytest.fixture(scope="session")
@@ -68,19 +95,44 @@ def settings(tmp_path: Path) -> Settings:
     )
 
 
-def run_plugin(
+def invoke_plugin(
     executable: Path, config: dict[str, Any], tmp_path: Path, *args: str, stdin: str = ""
-) -> list[dict[str, Any]]:
+) -> subprocess.CompletedProcess[str]:
     config_file = tmp_path / f"{executable.name}.json"
     config_file.write_text(json.dumps(config))
-    result = subprocess.run(
+    return subprocess.run(
         [str(executable), "--config", str(config_file), *args],
         input=stdin,
         capture_output=True,
         text=True,
-        check=True,
+        check=False,
     )
-    return [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+
+
+def run_plugin(
+    executable: Path, config: dict[str, Any], tmp_path: Path, *args: str, stdin: str = ""
+) -> list[dict[str, Any]]:
+    result = invoke_plugin(executable, config, tmp_path, *args, stdin=stdin)
+    result.check_returncode()
+    return messages_of(result.stdout)
+
+
+def messages_of(stdout: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in stdout.splitlines() if line.startswith("{")]
+
+
+def break_line_3(path: Path, change: Any) -> None:
+    """Rewrite line 3 of an export (its second row) with `change` applied to its cells."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[2] = ",".join(change(lines[2].split(",")))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def bookmark_state(day: str, tmp_path: Path) -> Path:
+    path = tmp_path / "bookmark.json"
+    bookmark = {"replication_key": "date", "replication_key_value": day}
+    path.write_text(json.dumps({"bookmarks": {"marketing_spend": bookmark}}))
+    return path
 
 
 def records(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -152,6 +204,43 @@ def test_tap_skips_days_before_start_date(
     assert len(rows) == (DAYS - 1) * CAMPAIGNS
 
 
+@pytest.mark.parametrize("change", [change for change, _ in BAD_ROWS.values()], ids=BAD_ROWS.keys())
+def test_tap_skips_a_bad_row_in_a_day_already_extracted(
+    settings: Settings, plugin_bin: dict[str, Path], tmp_path: Path, change: Any
+) -> None:
+    write_sample_export(settings)
+    exports = settings.exports_dir / "marketing_spend"
+    *old, newest = sorted(exports.glob("spend_*.csv"))
+    break_line_3(old[0], change)
+    bookmark = bookmark_state(old[-1].stem.removeprefix("spend_"), tmp_path)
+    config = {"path": str(exports), "start_date": "2020-01-01"}
+
+    messages = run_plugin(
+        plugin_bin["tap-marketing-spend"], config, tmp_path, "--state", str(bookmark)
+    )
+
+    new_day = newest.stem.removeprefix("spend_")
+    assert [row["date"] for row in records(messages)] == [new_day] * CAMPAIGNS
+
+
+@pytest.mark.parametrize(("change", "rule"), BAD_ROWS.values(), ids=BAD_ROWS.keys())
+def test_tap_rejects_a_bad_row_to_extract_in_one_line_naming_file_line_and_rule(
+    settings: Settings, plugin_bin: dict[str, Path], tmp_path: Path, change: Any, rule: str
+) -> None:
+    write_sample_export(settings)
+    exports = settings.exports_dir / "marketing_spend"
+    newest = sorted(exports.glob("spend_*.csv"))[-1]
+    break_line_3(newest, change)
+    config = {"path": str(exports), "start_date": "2020-01-01"}
+
+    result = invoke_plugin(plugin_bin["tap-marketing-spend"], config, tmp_path)
+
+    assert result.returncode == 1
+    assert f"Export rejected: {newest.name} line 3: {rule}\n" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert records(messages_of(result.stdout)) == []  # nothing emitted, so no bookmark moves
+
+
 def test_target_lands_records_as_ndjson_under_the_extraction_date(
     settings: Settings, plugin_bin: dict[str, Path], tmp_path: Path
 ) -> None:
@@ -204,6 +293,22 @@ def test_ingest_failure_shows_the_end_of_meltanos_log(
     assert "log line 0\n" not in message
 
 
+def test_ingest_failure_from_a_rejected_row_is_the_taps_one_line(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_sample_export(settings)
+    fake = [sys.executable, "-c", REJECTING_MELTANO]
+    monkeypatch.setattr(ingest_module, "meltano_command", lambda: fake)
+
+    with pytest.raises(PipelineError) as failure:
+        ingest(settings)
+
+    assert str(failure.value) == (
+        "spend_2026-12-01.csv line 3: spend 'abc' is not a number;"
+        " fix the export and run ingest again"
+    )
+
+
 def test_ingest_into_an_empty_landing_zone_ignores_an_old_bookmark(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -234,3 +339,24 @@ def test_meltano_rerun_lands_no_new_rows(
     assert first.startswith(f"{DAYS * CAMPAIGNS} spend rows into 1 file")
     assert second.startswith("0 spend rows into 0 files (incremental after")
     assert sum(len(path.read_text().splitlines()) for path in landed(settings)) == DAYS * CAMPAIGNS
+
+
+@pytest.mark.slow
+def test_meltano_run_after_fixing_a_rejected_row_lands_it(
+    settings: Settings,
+    plugin_bin: dict[str, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MELTANO_DATABASE_URI", f"sqlite:///{tmp_path / 'meltano.db'}")
+    write_sample_export(settings)
+    newest = sorted((settings.exports_dir / "marketing_spend").glob("spend_*.csv"))[-1]
+    good = newest.read_text(encoding="utf-8")
+    break_line_3(newest, BAD_ROWS["impossible_date"][0])
+
+    with pytest.raises(PipelineError, match=rf"^{newest.name} line 3: date '2026-13-45' is not"):
+        ingest(settings)
+    newest.write_text(good, encoding="utf-8")
+    fixed = ingest(settings)
+
+    assert landed(settings) and fixed.startswith(f"{DAYS * CAMPAIGNS} spend rows into 1 file")

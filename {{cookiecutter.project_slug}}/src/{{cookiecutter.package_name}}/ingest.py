@@ -15,6 +15,8 @@ from .steps import PipelineError, counted
 TAP, TARGET, STREAM = "tap-marketing-spend", "target-landing", "marketing_spend"
 # Logged by the tap (plugins/tap-marketing-spend) at the start of every extract.
 EXTRACT_LINE = re.compile(r"Extracting rows dated (after bookmark|from start_date) (\S+)")
+# Logged by the tap when a row it must extract breaks a rule: file, line, column, value and rule.
+REJECTED_LINE = re.compile(r"Export rejected: (.+)")
 LOG_TAIL_LINES = 15
 
 
@@ -63,6 +65,10 @@ def _meltano(settings: Settings, *args: str) -> str:
     )
     log = result.stderr + result.stdout
     if result.returncode != 0:
+        rejected = REJECTED_LINE.findall(log)
+        if rejected:
+            # Nothing was extracted, so the bookmark has not moved: fixing the file recovers.
+            raise PipelineError(f"{rejected[-1].strip()}; fix the export and run ingest again")
         tail = "\n".join(log.strip().splitlines()[-LOG_TAIL_LINES:])
         raise PipelineError(f"meltano {' '.join(args)} exited with {result.returncode}:\n{tail}")
     return log
