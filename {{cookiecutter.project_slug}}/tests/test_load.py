@@ -13,9 +13,17 @@ import pytest
 from {{ cookiecutter.package_name }}.collector import running
 from {{ cookiecutter.package_name }}.load import load
 from {{ cookiecutter.package_name }}.settings import Settings
+from {{ cookiecutter.package_name }}.steps import PipelineError
 from {{ cookiecutter.package_name }}.traffic import send_events
+from {{ cookiecutter.package_name }}.transform import dbt
 
-TRACK = {"type": "track", "event": "Signed Up", "userId": "u1", "properties": {"plan": "team"}}
+TRACK = {
+    "type": "track",
+    "event": "Signed Up",
+    "userId": "u1",
+    "properties": {"plan": "team"},
+    "receivedAt": "2026-12-01T10:15:00.000Z",
+}
 SPEND = {
     "date": "2026-12-01",
     "campaign": "winter_sale",
@@ -36,6 +44,30 @@ MALFORMED_LINES = [
     ("unknown-type", '{"type": "click", "messageId": "m1"}', "unknown type"),
     ("no-message-id", '{"type": "track", "event": "Signed Up"}', "missing messageId"),
 ]
+# Lines that parse but that staging could not take: one key of a good track call broken each.
+BROKEN_TRACKS = [
+    ("empty-message-id", {"messageId": ""}, "messageId is not a non-empty string"),
+    ("number-message-id", {"messageId": 123}, "messageId is not a non-empty string"),
+    ("no-received-at", {"receivedAt": None}, "missing receivedAt"),
+    ("received-at-not-a-timestamp", {"receivedAt": "yesterday"}, "receivedAt is not a timestamp"),
+    ("unplanned-event", {"event": "Product Liked"}, "event not in the tracking plan"),
+    ("no-event", {"event": None}, "event not in the tracking plan"),
+    ("value-not-a-number", {"properties": {"value": "abc"}}, "value is not a number"),
+    ("value-a-numeric-string", {"properties": {"value": "12.5"}}, "value is not a number"),
+]
+MALFORMED_LINES += [
+    (name, json.dumps({**TRACK, "messageId": "m-broken", **change}), reason)
+    for name, change, reason in BROKEN_TRACKS
+]
+# Planned track calls with a number value, and a page call, whose event and value aren't checked.
+GOOD_VALUES = [
+    TRACK | {"messageId": "m-double", "properties": {"value": 12.5}},
+    TRACK | {"messageId": "m-integer", "properties": {"value": 80}},
+    TRACK | {"messageId": "m-null", "properties": {"value": None}},
+    TRACK | {"messageId": "m-page", "type": "page", "event": "Home", "properties": {"value": "x"}},
+]
+# A Latin-1 file: the é of "Café" is the byte 0xE9, which is not UTF-8.
+LATIN1_LINES = [json.dumps(TRACK | {"messageId": "m-latin1", "userId": "Café"}, ensure_ascii=False)]
 
 
 @pytest.fixture
@@ -120,6 +152,64 @@ def test_malformed_line_is_quarantined_and_counted(
         (2, line, reason)
     ]
     assert query(settings, "select rows, quarantined from raw._loaded_files") == [(2, 1)]
+
+
+def test_track_with_a_number_value_and_a_page_with_any_event_load(settings: Settings) -> None:
+    land(settings, "segment", [json.dumps(message) for message in GOOD_VALUES])
+
+    assert load(settings).startswith("4 events from 1 file,")
+
+
+def test_file_that_is_not_utf8_is_quarantined_whole_and_the_rest_loads(
+    settings: Settings,
+) -> None:
+    land(settings, "segment", events(2))
+    bad = land(settings, "segment", [])
+    bad.write_bytes("".join(line + "\n" for line in [*events(1), *LATIN1_LINES]).encode("latin-1"))
+
+    summary = load(settings)
+
+    assert summary == "2 events from 2 files, 0 spend rows from 0 files (2 quarantined)"
+    relative = bad.relative_to(settings.landing_dir).as_posix()
+    assert query(settings, "select file, line, reason from raw._quarantine order by line") == [
+        (relative, 1, "not UTF-8 text"),
+        (relative, 2, "not UTF-8 text"),
+    ]
+    [(content,)] = query(settings, "select content from raw._quarantine where line = 2")
+    assert '"userId": "Caf\ufffd"' in content
+    assert query(
+        settings, f"select rows, quarantined from raw._loaded_files where file = '{relative}'"
+    ) == [(0, 2)]
+    assert load(settings).startswith("0 events from 0 files")
+
+
+def test_warehouse_folder_that_cannot_be_made_is_a_pipeline_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the warehouse folder should go")
+    settings = Settings(
+        landing_dir=tmp_path / "landing", warehouse_path=blocker / "data" / "warehouse.duckdb"
+    )
+
+    with pytest.raises(PipelineError, match="cannot create the warehouse folder .*not-a-folder"):
+        load(settings)
+
+
+@pytest.mark.slow
+def test_value_that_slipped_past_the_load_stages_as_null(settings: Settings) -> None:
+    land(settings, "segment", events(1))
+    load(settings)
+    slipped = TRACK | {"messageId": "m-slipped", "properties": {"value": "abc"}}
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        con.execute(
+            "insert into raw.segment_events values (?, 'hand-written', 1, now())",
+            [json.dumps(slipped)],
+        )
+
+    dbt(settings, "run", "--select", "stg_segment__tracks")
+
+    assert query(
+        settings, "select event_value from staging.stg_segment__tracks where id = 'm-slipped'"
+    ) == [(None,)]
 
 
 def test_spend_line_that_is_not_json_is_quarantined(settings: Settings) -> None:

@@ -8,14 +8,15 @@ source as (
 
 renamed as (
 
+    -- A malformed figure reads as null rather than failing the build; not_null tests name it.
     select
-        cast({{ json_text('payload', 'date') }} as date) as date,
+        try_cast({{ json_text('payload', 'date') }} as date) as date,
         {{ json_text('payload', 'campaign') }} as campaign,
         {{ json_text('payload', 'source') }} as source,
         {{ json_text('payload', 'medium') }} as medium,
-        cast({{ json_text('payload', 'spend') }} as double) as spend,
-        cast({{ json_text('payload', 'impressions') }} as bigint) as impressions,
-        cast({{ json_text('payload', 'clicks') }} as bigint) as clicks,
+        try_cast({{ json_text('payload', 'spend') }} as double) as spend,
+        try_cast({{ json_text('payload', 'impressions') }} as bigint) as impressions,
+        try_cast({{ json_text('payload', 'clicks') }} as bigint) as clicks,
         upper({{ json_text('payload', 'currency') }}) as currency,
         _loaded_at,
         _file,

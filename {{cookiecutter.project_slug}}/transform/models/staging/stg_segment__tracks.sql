@@ -16,7 +16,8 @@ tracks as (
         {{ json_text('payload', 'properties.category') }} as event_category,
         {{ json_text('payload', 'properties.action') }} as event_action,
         {{ json_text('payload', 'properties.label') }} as event_label,
-        cast({{ json_text('payload', 'properties.value') }} as double) as event_value,
+        -- A sent value that slipped past the load step's checks reads as null, not a failed build.
+        try_cast({{ json_text('payload', 'properties.value') }} as double) as event_value,
         {{ json_text('payload', 'context.campaign.name') }} as context_campaign_name,
         {{ json_text('payload', 'context.campaign.source') }} as context_campaign_source,
         {{ json_text('payload', 'context.campaign.medium') }} as context_campaign_medium,
