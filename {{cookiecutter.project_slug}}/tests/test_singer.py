@@ -276,17 +276,21 @@ def test_ingest_without_exports_asks_for_the_sample_step(settings: Settings) -> 
         ingest(settings)
 
 
+def ingest_failure(settings: Settings, monkeypatch: pytest.MonkeyPatch, meltano: str) -> str:
+    """The one-line error of an ingest step whose Meltano is the Python script `meltano`."""
+    write_sample_export(settings)
+    fake = [sys.executable, "-c", meltano]
+    monkeypatch.setattr(ingest_module, "meltano_command", lambda: fake)
+    with pytest.raises(PipelineError) as failure:
+        ingest(settings)
+    return str(failure.value)
+
+
 def test_ingest_failure_shows_the_end_of_meltanos_log(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    write_sample_export(settings)
-    fake = [sys.executable, "-c", FAILING_MELTANO]
-    monkeypatch.setattr(ingest_module, "meltano_command", lambda: fake)
+    message = ingest_failure(settings, monkeypatch, FAILING_MELTANO)
 
-    with pytest.raises(PipelineError) as failure:
-        ingest(settings)
-
-    message = str(failure.value)
     assert "exited with 1" in message
     assert message.endswith("No export folder at /nowhere")
     assert "log line 39" in message
@@ -296,14 +300,9 @@ def test_ingest_failure_shows_the_end_of_meltanos_log(
 def test_ingest_failure_from_a_rejected_row_is_the_taps_one_line(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    write_sample_export(settings)
-    fake = [sys.executable, "-c", REJECTING_MELTANO]
-    monkeypatch.setattr(ingest_module, "meltano_command", lambda: fake)
+    message = ingest_failure(settings, monkeypatch, REJECTING_MELTANO)
 
-    with pytest.raises(PipelineError) as failure:
-        ingest(settings)
-
-    assert str(failure.value) == (
+    assert message == (
         "spend_2026-12-01.csv line 3: spend 'abc' is not a number;"
         " fix the export and run ingest again"
     )
