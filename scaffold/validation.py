@@ -10,6 +10,7 @@ import keyword
 import re
 import sys
 from collections.abc import Iterator, Mapping
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -33,14 +34,20 @@ class AnswerError(ValueError):
     """An answer that breaks a rule; its message is the one line the user sees."""
 
 
+@cache
+def questions(template_dir: Path = TEMPLATE_DIR) -> dict[str, Any]:
+    """cookiecutter.json, read once."""
+    return json.loads((template_dir / "cookiecutter.json").read_text(encoding="utf-8"))
+
+
 def choices(template_dir: Path = TEMPLATE_DIR) -> dict[str, list[str]]:
-    """The values each choice question offers, read from cookiecutter.json."""
-    spec = json.loads((template_dir / "cookiecutter.json").read_text(encoding="utf-8"))
+    """The values each choice question offers."""
+    spec = questions(template_dir)
     return {k: v for k, v in spec.items() if isinstance(v, list) and not k.startswith("_")}
 
 
 def booleans(template_dir: Path = TEMPLATE_DIR) -> list[str]:
-    spec = json.loads((template_dir / "cookiecutter.json").read_text(encoding="utf-8"))
+    spec = questions(template_dir)
     return [key for key, value in spec.items() if isinstance(value, bool)]
 
 

@@ -9,9 +9,7 @@ source as (
 identifies as (
 
     select
-        {{ json_text('payload', 'messageId') }} as id,
-        {{ json_text('payload', 'anonymousId') }} as anonymous_id,
-        {{ json_text('payload', 'userId') }} as user_id,
+        {{ segment_common_fields('payload') }},
         {{ json_text('payload', 'traits.email') }} as email,
         {{ json_text('payload', 'traits.plan') }} as plan,
         -- Segment's reserved trait createdAt; like Segment's loader, take created_at as the same.
@@ -19,13 +17,6 @@ identifies as (
             {{ json_timestamp('payload', 'traits.createdAt') }},
             {{ json_timestamp('payload', 'traits.created_at') }}
         ) as created_at,
-        {{ json_text('payload', 'context.campaign.name') }} as context_campaign_name,
-        {{ json_text('payload', 'context.campaign.source') }} as context_campaign_source,
-        {{ json_text('payload', 'context.campaign.medium') }} as context_campaign_medium,
-        {{ json_timestamp('payload', 'receivedAt') }} as received_at,
-        {{ json_timestamp('payload', 'sentAt') }} as sent_at,
-        {{ json_timestamp('payload', 'timestamp') }} as timestamp,
-        {{ json_timestamp('payload', 'originalTimestamp') }} as original_timestamp,
         _loaded_at
 
     from source

@@ -9,9 +9,7 @@ source as (
 pages as (
 
     select
-        {{ json_text('payload', 'messageId') }} as id,
-        {{ json_text('payload', 'anonymousId') }} as anonymous_id,
-        {{ json_text('payload', 'userId') }} as user_id,
+        {{ segment_common_fields('payload') }},
         {{ json_text('payload', 'name') }} as name,
         coalesce(
             {{ json_text('payload', 'properties.path') }},
@@ -25,13 +23,6 @@ pages as (
             {{ json_text('payload', 'properties.referrer') }},
             {{ json_text('payload', 'context.page.referrer') }}
         ) as referrer,
-        {{ json_text('payload', 'context.campaign.name') }} as context_campaign_name,
-        {{ json_text('payload', 'context.campaign.source') }} as context_campaign_source,
-        {{ json_text('payload', 'context.campaign.medium') }} as context_campaign_medium,
-        {{ json_timestamp('payload', 'receivedAt') }} as received_at,
-        {{ json_timestamp('payload', 'sentAt') }} as sent_at,
-        {{ json_timestamp('payload', 'timestamp') }} as timestamp,
-        {{ json_timestamp('payload', 'originalTimestamp') }} as original_timestamp,
         _loaded_at
 
     from source

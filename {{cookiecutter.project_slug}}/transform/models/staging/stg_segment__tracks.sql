@@ -9,23 +9,14 @@ source as (
 tracks as (
 
     select
-        {{ json_text('payload', 'messageId') }} as id,
-        {{ json_text('payload', 'anonymousId') }} as anonymous_id,
-        {{ json_text('payload', 'userId') }} as user_id,
+        {{ segment_common_fields('payload') }},
         {{ json_text('payload', 'event') }} as event_text,
         {{ json_text('payload', 'properties.category') }} as event_category,
         {{ json_text('payload', 'properties.action') }} as event_action,
         {{ json_text('payload', 'properties.label') }} as event_label,
         -- A sent value that slipped past the load step's checks reads as null, not a failed build.
         try_cast({{ json_text('payload', 'properties.value') }} as double) as event_value,
-        {{ json_text('payload', 'context.campaign.name') }} as context_campaign_name,
-        {{ json_text('payload', 'context.campaign.source') }} as context_campaign_source,
-        {{ json_text('payload', 'context.campaign.medium') }} as context_campaign_medium,
         {{ json_text('payload', 'context.page.path') }} as context_page_path,
-        {{ json_timestamp('payload', 'receivedAt') }} as received_at,
-        {{ json_timestamp('payload', 'sentAt') }} as sent_at,
-        {{ json_timestamp('payload', 'timestamp') }} as timestamp,
-        {{ json_timestamp('payload', 'originalTimestamp') }} as original_timestamp,
         _loaded_at
 
     from source
